@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mailauth.rollout contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Many domains at once: entries -> Desired records -> one plan per zone -> zones applied concurrently.
+
+One batch per zone (one provider.apply call), zones in parallel threads. A domain whose entry is
+invalid, or whose zone fails, gets an error of its own; the other domains go on.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from . import _desired
+from ._providers.base import ProviderError
+from ._reconcile import reconcile_zone, render_rrset
+from ._records.errors import RecordError
+
+PARKED_SPF = 'v=spf1 -all'
+PARKED_DMARC = {'p': 'reject', 'sp': 'reject', 'np': 'reject'}
+
+
+def entry_desired(entry, default_ttl=None):
+    """One `domains` entry -> (domain, [Desired], warnings); RecordError on invalid input."""
+    domain = entry.get('domain')
+    ttl = entry.get('ttl') or default_ttl
+    desired, warnings = [], []
+
+    def add(builder, opts):
+        opts = dict(opts)
+        if opts.get('ttl') is None:
+            opts['ttl'] = ttl
+        d, w = builder(domain, opts)
+        desired.extend(d)
+        warnings.extend(w)
+
+    if entry.get('parked'):
+        for key in ('spf', 'dkim', 'null_mx'):
+            if entry.get(key):
+                raise RecordError('a parked domain gets fixed records; remove %s or parked' % key, term='%s.%s' % (domain, key))
+        given = dict((k, v) for k, v in (entry.get('dmarc') or {}).items() if v not in (None, [], False) and k != 'ttl')
+        if given.get('state') == 'present':
+            del given['state']
+        extra = dict((k, v) for k, v in given.items() if k in ('rua', 'ruf'))
+        if set(given) - set(extra):
+            raise RecordError('a parked domain takes only rua/ruf in dmarc (its policy is p=reject)', term='%s.dmarc' % domain)
+        add(_desired.spf_record, {'value': PARKED_SPF})
+        add(_desired.dmarc_record, dict(PARKED_DMARC, **extra))
+        add(_desired.dkim_record, {'selector': '*', 'state': 'revoked'})
+        add(_desired.null_mx, {'force': bool(entry.get('force'))})
+        return domain, desired, warnings
+    if entry.get('spf'):
+        add(_desired.spf_record, entry['spf'])
+    if entry.get('dmarc'):
+        add(_desired.dmarc_record, entry['dmarc'])
+    for key in entry.get('dkim') or []:
+        add(_desired.dkim_record, key)
+    if entry.get('null_mx'):
+        add(_desired.null_mx, {'force': bool(entry.get('force'))})
+    if not desired:
+        raise RecordError('nothing to manage: give spf, dmarc, dkim, null_mx or parked', term=domain)
+    return domain, desired, warnings
+
+
+class DomainResult(object):
+    def __init__(self, domain):
+        self.domain = domain
+        self.zone = None
+        self.keys = []
+        self.records = []
+        self.warnings = []
+        self.error = None
+        self.changed = False
+        self.diff = {'before': '', 'after': ''}
+
+    def as_dict(self, with_diff):
+        out = dict(domain=self.domain, zone=self.zone, changed=self.changed, records=self.records,
+                   warnings=self.warnings, error=self.error)
+        if with_diff:
+            out['diff'] = self.diff
+        return out
+
+
+def _render(lines):
+    return ''.join(line + '\n' for line in lines)
+
+
+def converge(provider, entries, check_mode=False, concurrency=8, default_ttl=None, on_zone=None):
+    """Converge every entry; returns (list of DomainResult in input order, per-zone stats dict)."""
+    results = []
+    zones = {}
+    for entry in entries:
+        res = DomainResult(entry.get('domain'))
+        results.append(res)
+        try:
+            res.domain, desired, res.warnings = entry_desired(entry, default_ttl)
+            res.zone = provider.find_zone(desired[0].name)
+        except (RecordError, ProviderError) as e:
+            res.error = str(e)
+            continue
+        res.keys = [d.key for d in desired]
+        zones.setdefault(res.zone, []).append((res, desired))
+
+    stats = {'zones': len(zones), 'zones_changed': 0, 'zones_failed': 0}
+    lock = threading.Lock()
+
+    def run_zone(zone):
+        members = zones[zone]
+        desired = [d for member in members for d in member[1]]
+        try:
+            current = provider.list_rrsets(zone, keys=[d.key for d in desired])
+            plan = reconcile_zone(zone, current, desired, txt_limit=provider.info.txt_string_limit)
+            if plan.changed and not check_mode:
+                provider.apply(zone, plan.changes)
+        except (RecordError, ProviderError) as e:
+            with lock:
+                stats['zones_failed'] += 1
+            for res, dummy in members:
+                res.error = 'zone %s: %s' % (zone, e)
+            return
+        with lock:
+            stats['zones_changed'] += 1 if plan.changed else 0
+        records = iter(plan.records)
+        for res, ds in members:
+            res.records = [next(records) for dummy in ds]
+            own = set(res.keys)
+            mine = [c for c in plan.changes if c.key in own]
+            res.changed = bool(mine)
+            res.warnings.extend(w for r in res.records for w in r['warnings'])
+            res.diff = {'before': _render(line for c in mine for line in render_rrset(c.before)),
+                        'after': _render(line for c in mine for line in render_rrset(c.after))}
+        if on_zone is not None:
+            on_zone(zone, plan)
+
+    workers = max(1, min(int(concurrency or 1), len(zones) or 1))
+    if workers == 1:
+        for zone in zones:
+            run_zone(zone)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(run_zone, list(zones)))
+    return results, stats
