@@ -387,7 +387,8 @@ def _findings(record):
     if len(lookups) > MAX_DNS_LOOKUPS:
         errors.append(RecordError(
             'record has %d terms that cause DNS lookups, more than %d: %s' % (len(lookups), MAX_DNS_LOOKUPS, ', '.join(t.raw for t in lookups)),
-            term=' '.join(t.raw for t in lookups), value=str(len(lookups)), rule=RULE_LIMIT))
+            # The term named is the first one past the limit: where the record has to be cut.
+            term=lookups[MAX_DNS_LOOKUPS].raw, value=str(len(lookups)), rule=RULE_LIMIT))
     all_index = None
     for index, term in enumerate(record.terms):
         if term.kind == 'mechanism' and term.name == 'all':

@@ -265,6 +265,7 @@ def test_ten_dns_lookups_ok_eleven_fail():
              'include:f.example, include:h.example, redirect=g.example'
     assert exc.value.message == 'record has 11 terms that cause DNS lookups, more than 10: ' + listed
     assert exc.value.value == '11'
+    assert exc.value.term == 'redirect=g.example'
     assert exc.value.rule == R_LIMIT
     with pytest.raises(RecordError):
         spf.check(eleven)
