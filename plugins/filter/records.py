@@ -27,7 +27,11 @@ def _parsed(module, value, filter_name):
 
 
 def spf_parse(value):
-    return _parsed(spf, value, 'spf_parse')
+    parsed = _parsed(spf, value, 'spf_parse')
+    if parsed.get('errors'):
+        # to_dict keeps going for the audit; as a filter a record receivers reject is an error.
+        raise AnsibleFilterError('spf_parse: %s' % '; '.join(parsed['errors']))
+    return parsed
 
 
 def dmarc_parse(value):
@@ -40,8 +44,8 @@ def dkim_parse(value):
 
 def txt_quote(value, limit=255):
     try:
-        return txt.quote(_text(value, 'txt_quote'), limit=limit)
-    except RecordError as e:
+        return txt.quote(_text(value, 'txt_quote'), limit=int(limit))
+    except (RecordError, ValueError, TypeError) as e:
         raise AnsibleFilterError('txt_quote: %s' % e)
 
 

@@ -19,11 +19,13 @@ DMARC_TAGS = ('p', 'sp', 'np', 'psd', 't', 'adkim', 'aspf', 'fo', 'rua', 'ruf')
 
 
 def _given(opts, keys):
-    return dict((k, _term_list(k, opts[k]) if k in RAW_TERMS else opts[k]) for k in keys if opts.get(k) not in (None, [], '', False))
+    given = dict((k, _term_list(k, opts[k]) if k in RAW_TERMS else opts[k]) for k in keys if opts.get(k) not in (None, [], '', False))
+    return dict((k, v) for k, v in given.items() if v is not False)
 
 
 RAW_TERMS = ('a', 'mx', 'ptr')
 _TRUE = ('true', 'yes', 'on', '1')
+_FALSE = ('false', 'no', 'off', '0')
 
 
 def _term_list(term, value):
@@ -31,7 +33,11 @@ def _term_list(term, value):
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
-        return True if value.strip().lower() in _TRUE else [value]
+        word = value.strip().lower()
+        if word in _TRUE or word in _FALSE:
+            # A templated boolean arrives as a string unless native types are on.
+            return word in _TRUE
+        return [value]
     if isinstance(value, (list, tuple)):
         return [('' if v is None else str(v)) for v in value]
     raise RecordError('must be true or a list of domain specs', term=term, value=value)

@@ -120,7 +120,7 @@ def reconcile_zone(zone, current, desired, txt_limit=255, default_ttl=DEFAULT_TT
             values, mine = _reconcile_owned_txt(cur, d, txt_limit, warnings)
         else:
             values, mine = _reconcile_whole(cur, d)
-        ttl = d.ttl or (cur.ttl if cur else default_ttl)
+        ttl = d.ttl if d.ttl is not None else (cur.ttl if cur else default_ttl)
         if values:
             work[d.key] = RRset(d.name, d.rtype, ttl, values)
         else:

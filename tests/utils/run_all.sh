@@ -32,6 +32,7 @@ suite units ansible-test units --local --python "$py" --color no
 suite integration tests/utils/integration.sh "$py"
 lint_paths=(); for p in roles playbooks; do [ -n "$(ls -A "$coll/$p" 2>/dev/null)" ] && lint_paths+=("$p"); done
 suite lint ansible-lint --offline -q "${lint_paths[@]}"
+suite changelog antsibull-changelog lint
 
 echo "=== took $(( $(date +%s) - start )) s"
 [ $failed -gt 0 ] && echo "failed suites: ${failures[*]}"

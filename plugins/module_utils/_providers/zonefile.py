@@ -145,15 +145,22 @@ class ZoneFile(object):
     def write(self):
         directory = os.path.dirname(os.path.abspath(self.path))
         try:
-            mode = os.stat(self.path).st_mode & 0o7777
+            st = os.stat(self.path)
+            mode, owner = st.st_mode & 0o7777, (st.st_uid, st.st_gid)
         except OSError:
-            mode = 0o644
+            mode, owner = 0o644, None
         fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(self.path), suffix='.tmp', dir=directory)
         try:
             with os.fdopen(fd, 'w', encoding='utf-8') as f:
                 f.write(self.render())
                 f.flush()
                 os.fsync(f.fileno())
+            if owner is not None and owner != (os.geteuid(), os.getegid()):
+                # named reads its zones as its own user: a root-run rewrite must not hand the file to root.
+                try:
+                    os.chown(tmp, *owner)
+                except OSError:
+                    pass
             os.chmod(tmp, mode)
             os.replace(tmp, self.path)
         except BaseException:
