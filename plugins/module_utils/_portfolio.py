@@ -116,8 +116,11 @@ def converge(provider, entries, check_mode=False, concurrency=8, default_ttl=Non
         except (RecordError, ProviderError) as e:
             with lock:
                 stats['zones_failed'] += 1
+            msg = str(e)
+            if not msg.startswith('zone %s' % zone):
+                msg = 'zone %s: %s' % (zone, msg)
             for res, dummy in members:
-                res.error = 'zone %s: %s' % (zone, e)
+                res.error = msg
             return
         with lock:
             stats['zones_changed'] += 1 if plan.changed else 0

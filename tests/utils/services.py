@@ -40,6 +40,15 @@ def start(run, config):
     return 0
 
 
+def alive(pid):
+    """True while the process runs; a zombie (nobody reaps orphans in a container) counts as gone."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except (OSError, IndexError):
+        return False
+
+
 def stop(run):
     for name in sorted(os.listdir(run)) if os.path.isdir(run) else []:
         if not name.endswith('.pid'):
@@ -51,9 +60,7 @@ def stop(run):
         except (OSError, ValueError, IndexError):
             continue
         for dummy in range(100):
-            try:
-                os.kill(pid, 0)
-            except OSError:
+            if not alive(pid):
                 break
             time.sleep(0.1)
     return 0
