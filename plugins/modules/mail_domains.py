@@ -316,7 +316,11 @@ def main():
     summary = dict(stats, domains=len(results), changed=sum(1 for r in results if r.changed), failed=len(failed))
     changed = summary['changed'] > 0
     if failed:
-        module.fail_json(msg='%d of %d domains failed: %s' % (len(failed), len(results), '; '.join('%s: %s' % (r.domain, r.error) for r in failed)),
+        # Hundreds of domains behind one dead server fail alike: show a few errors in full and name the rest.
+        shown = '; '.join('%s: %s' % (r.domain, r.error) for r in failed[:3])
+        rest = failed[3:]
+        more = ' (also failed: %s; see domains[].error)' % ', '.join(r.domain for r in rest) if rest else ''
+        module.fail_json(msg='%d of %d domains failed: %s%s' % (len(failed), len(results), shown, more),
                          domains=domains, summary=summary, changed=changed)
     result = dict(changed=changed, domains=domains, summary=summary)
     if module._diff:
