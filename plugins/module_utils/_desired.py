@@ -49,6 +49,16 @@ def _owned_txt(name, state, text, owns, label, ttl):
     return Desired(name, 'TXT', state=state, value=text if state == 'present' else None, owns=owns, ttl=ttl, label=label)
 
 
+def _raw_or_built(opts, parts, parser, what):
+    """The record from the raw `value` (checked as is) or built from its parts; never both."""
+    given = _given(opts, parts)
+    if opts.get('value'):
+        if given:
+            raise RecordError('give either value or the %s (%s), not both' % (what, ', '.join(sorted(given))), term='value')
+        return parser.check(opts['value'].strip())
+    return parser.build(**given)
+
+
 def spf_record(domain, opts):
     """SPF at the domain itself: `value` (raw) or the structured terms."""
     name = check_name(domain)
@@ -56,15 +66,9 @@ def spf_record(domain, opts):
     warnings = []
     text = None
     if state == 'present':
-        structured = _given(opts, SPF_TERMS)
-        if opts.get('value'):
-            if structured:
-                raise RecordError('give either value or the structured terms (%s), not both' % ', '.join(sorted(structured)), term='value')
-            text, warnings = spf.check(opts['value'].strip())
-        else:
-            if not structured:
-                raise RecordError('state=present needs value or at least one of %s' % ', '.join(SPF_TERMS), term='spf')
-            text, warnings = spf.build(**structured)
+        if not opts.get('value') and not _given(opts, SPF_TERMS):
+            raise RecordError('state=present needs value or at least one of %s' % ', '.join(SPF_TERMS), term='spf')
+        text, warnings = _raw_or_built(opts, SPF_TERMS, spf, 'structured terms')
     return [_owned_txt(name, state, text, spf.is_spf, 'SPF', opts.get('ttl'))], warnings
 
 
@@ -75,13 +79,7 @@ def dmarc_record(domain, opts):
     warnings = []
     text = None
     if state == 'present':
-        tags = _given(opts, DMARC_TAGS)
-        if opts.get('value'):
-            if tags:
-                raise RecordError('give either value or the tags (%s), not both' % ', '.join(sorted(tags)), term='value')
-            text, warnings = dmarc.check(opts['value'].strip())
-        else:
-            text, warnings = dmarc.build(**tags)
+        text, warnings = _raw_or_built(opts, DMARC_TAGS, dmarc, 'tags')
         record = dmarc.parse(text)
         for host in dmarc.external_destinations(record, domain):
             warnings.append('%s: reports go to %s, which must publish a TXT "v=DMARC1" at %s._report._dmarc.%s to accept them' % (

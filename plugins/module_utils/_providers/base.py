@@ -94,6 +94,26 @@ class Change(object):
         return 'Change(%r -> %r)' % (self.before, self.after)
 
 
+def select(rrsets, keys):
+    """The RRsets of `rrsets` ({key: RRset}) named by `keys` ((name, type) pairs); all of them when keys is None."""
+    if keys is None:
+        return rrsets
+    wanted = set((fqdn(n), t.upper()) for n, t in keys)
+    return dict((k, v) for k, v in rrsets.items() if k in wanted)
+
+
+def ensure_unchanged(zone, changes, current, describe=repr):
+    """Refuse to apply when any RRset a change was computed from differs from `current` now.
+
+    For providers without server-side prerequisites: re-read, then call this right before writing.
+    """
+    for change in changes:
+        now = current.get(change.key)
+        if now != change.before:
+            raise ProviderError('zone %s: %s %s changed since it was read (was %s, now %s); nothing was applied, run again' % (
+                zone, change.key[0], change.key[1], describe(change.before), describe(now)), zone=zone)
+
+
 class ZoneAPI(object):
     """Base class of every provider. Subclasses implement the three methods below."""
 

@@ -27,7 +27,7 @@ from urllib.parse import quote as url_quote
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
 from ansible.module_utils.urls import SSLValidationError, open_url
 
-from .base import ProviderError, ProviderInfo, RRset, ZoneAPI, fqdn
+from .base import ProviderError, ProviderInfo, RRset, ZoneAPI, ensure_unchanged, fqdn, select
 from .._records import txt
 from .._records.errors import RecordError
 
@@ -325,22 +325,13 @@ class PowerDNSProvider(ZoneAPI):
         return out
 
     def list_rrsets(self, zone, keys=None):
-        rrsets = self._read_zone(zone)
-        if keys is None:
-            return rrsets
-        wanted = set((fqdn(n), t.upper()) for n, t in keys)
-        return dict((k, v) for k, v in rrsets.items() if k in wanted)
+        return select(self._read_zone(zone), keys)
 
     def apply(self, zone, changes):
         if not changes:
             return
         zone = fqdn(zone)
-        current = self._read_zone(zone)
-        for change in changes:
-            now = current.get(change.key)
-            if now != change.before:
-                raise ProviderError('zone %s: %s %s changed since read (was %s, now %s); nothing applied, run again' % (
-                    zone, change.key[0], change.key[1], describe(change.before), describe(now)), zone=zone)
+        ensure_unchanged(zone, changes, self._read_zone(zone), describe=describe)
         rrsets = []
         for change in changes:
             name, rtype = change.key

@@ -29,7 +29,7 @@ try:
 except ImportError:  # pragma: no cover - reported by the module runner
     HAS_DNSPYTHON = False
 
-from .base import ProviderError, ProviderInfo, RRset, ZoneAPI, fqdn
+from .base import ProviderError, ProviderInfo, RRset, ZoneAPI, ensure_unchanged, fqdn, select
 
 ZONE_FILE_PATTERNS = ('{zone}', '{zone}.zone', 'db.{zone}')
 
@@ -239,11 +239,7 @@ class ZoneFileProvider(ZoneAPI):
             self.directory, name, ', '.join(p.format(zone=name.rstrip('.')) for p in ZONE_FILE_PATTERNS)))
 
     def list_rrsets(self, zone, keys=None):
-        rrsets = self._load(zone).rrsets()
-        if keys is None:
-            return rrsets
-        wanted = set((fqdn(n), t.upper()) for n, t in keys)
-        return dict((k, v) for k, v in rrsets.items() if k in wanted)
+        return select(self._load(zone).rrsets(), keys)
 
     def apply(self, zone, changes):
         if not changes:
@@ -264,12 +260,7 @@ class ZoneFileProvider(ZoneAPI):
         with lock:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
             zf = ZoneFile(path, origin=self.origin if self.path else zone)
-            current = zf.rrsets()
-            for change in changes:
-                if current.get(change.key) != change.before:
-                    raise ProviderError(
-                        'zone %s: %s %s changed since it was read (was %r, now %r); nothing was changed, run again' % (
-                            zone, change.key[0], change.key[1], change.before, current.get(change.key)), zone=zone)
+            ensure_unchanged(zone, changes, zf.rrsets())
             for change in changes:
                 if change.after is None:
                     zf.delete(*change.key)

@@ -235,7 +235,7 @@ def test_changed_since_read_is_refused(pdns):
     changes = _spf_change(provider)
     other = _provider(pdns)
     other.apply(ZONE, _spf_change(other, 'v=spf1 a -all'))
-    with pytest.raises(ProviderError, match='changed since read.*nothing applied') as err:
+    with pytest.raises(ProviderError, match='changed since it was read.*nothing was applied') as err:
         provider.apply(ZONE, changes)
     assert err.value.zone == ZONE and not err.value.applied
     assert provider.list_rrsets(ZONE)[(ZONE, 'TXT')].values == (KEEP, (b'v=spf1 a -all',))
