@@ -80,6 +80,14 @@ options:
             instead of one query per name.
         type: bool
         default: false
+      sign_queries:
+        description:
+          - O(provider.type=rfc2136) only. Sign the queries that read the current records with the TSIG key too.
+          - By default reads are plain queries (the signed UPDATE's prerequisites are what protect the zone), and
+            signing starts by itself when the server refuses an unsigned query. Set it when the server picks a
+            view by TSIG key, so that reads see the same view as the update.
+        type: bool
+        default: false
       api_url:
         description:
           - O(provider.type=powerdns) only. Base URL of the API, for example V(http://127.0.0.1:8081).

@@ -89,18 +89,33 @@ def _render(lines):
 def converge(provider, entries, check_mode=False, concurrency=8, default_ttl=None, on_zone=None):
     """Converge every entry; returns (list of DomainResult in input order, per-zone stats dict)."""
     results = []
-    zones = {}
+    located = []
     for entry in entries:
         res = DomainResult(entry.get('domain'))
         results.append(res)
         try:
             res.domain, desired, res.warnings = entry_desired(entry, default_ttl)
-            res.zone = provider.find_zone(desired[0].name)
-        except (RecordError, ProviderError) as e:
+        except RecordError as e:
             res.error = str(e)
             continue
         res.keys = [d.key for d in desired]
-        zones.setdefault(res.zone, []).append((res, desired))
+        located.append((res, desired))
+
+    def locate(member):
+        # One lookup per domain (an SOA walk on network providers): worth running in parallel too.
+        try:
+            member[0].zone = provider.find_zone(member[1][0].name)
+        except ProviderError as e:
+            member[0].error = str(e)
+
+    workers = max(1, int(concurrency or 1))
+    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+    run_all = pool.map if pool is not None else map
+    list(run_all(locate, located))
+    zones = {}
+    for res, desired in located:
+        if res.error is None:
+            zones.setdefault(res.zone, []).append((res, desired))
 
     stats = {'zones': len(zones), 'zones_changed': 0, 'zones_failed': 0}
     lock = threading.Lock()
@@ -136,11 +151,9 @@ def converge(provider, entries, check_mode=False, concurrency=8, default_ttl=Non
         if on_zone is not None:
             on_zone(zone, plan)
 
-    workers = max(1, min(int(concurrency or 1), len(zones) or 1))
-    if workers == 1:
-        for zone in zones:
-            run_zone(zone)
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(run_zone, list(zones)))
+    try:
+        list(run_all(run_zone, list(zones)))
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return results, stats

@@ -31,6 +31,7 @@ PROVIDER_SUBOPTIONS = dict(
                        fallback=(env_fallback, ['MAILAUTH_TSIG_KEY_ALGORITHM'])),
     key_file=dict(type='path', fallback=(env_fallback, ['MAILAUTH_TSIG_KEY_FILE'])),
     axfr=dict(type='bool', default=False),
+    sign_queries=dict(type='bool', default=False),
     # powerdns
     api_url=dict(type='str', fallback=(env_fallback, ['MAILAUTH_PDNS_API_URL'])),
     api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['MAILAUTH_PDNS_API_KEY'])),

@@ -156,8 +156,11 @@ class _Connection(object):
         self.provider = provider
         self.sock = None
         self.answered = 0
+        self.busy = False
 
     def send(self, message):
+        # Cleared only when a whole exchange completed: a connection left mid-exchange is never reused.
+        self.busy = True
         for attempt in (1, 2):
             if self.sock is None:
                 self.sock = self.provider.connect()
@@ -173,6 +176,7 @@ class _Connection(object):
                     raise
                 continue
             self.answered += 1
+            self.busy = False
             return response
         raise AssertionError('unreachable')  # pragma: no cover
 
@@ -203,6 +207,9 @@ class RFC2136Provider(ZoneAPI):
             raise ProviderError('port must be between 1 and 65535, got %d' % self.port)
         self.zone = fqdn(options['zone']) if options.get('zone') else None
         self.axfr = bool(options.get('axfr'))
+        # Reads are ordinary queries of public data; the signed UPDATE's prerequisites are what guard the
+        # zone. Signing every query costs about a third of a read, so it starts only when asked or refused.
+        self._sign_queries = bool(options.get('sign_queries'))
         self.timeout = float(options.get('timeout') if options.get('timeout') is not None else 10.0)
         if self.timeout <= 0:
             raise ProviderError('timeout must be more than 0 seconds')
@@ -211,6 +218,7 @@ class RFC2136Provider(ZoneAPI):
             raise ProviderError('retries must be 0 or more, got %d' % self.retries)
         self.key_name, self._key = self._load_key(options)
         self._lock = threading.Lock()
+        self._local = threading.local()
         self._zones = {}
         self._open = set()
 
@@ -254,15 +262,18 @@ class RFC2136Provider(ZoneAPI):
         return sock
 
     def _connection(self):
-        conn = _Connection(self)
+        # One connection per thread, kept across calls: with hundreds of zones the TCP handshakes add up.
+        conn = getattr(self._local, 'conn', None)
+        if conn is None:
+            conn = self._local.conn = _Connection(self)
         with self._lock:
+            # close() empties the set; a thread that goes on after it opens (and registers) a new socket.
             self._open.add(conn)
         return conn
 
     def _release(self, conn):
-        conn.close()
-        with self._lock:
-            self._open.discard(conn)
+        if conn.busy:
+            conn.close()
 
     def _sign(self, message):
         if self._key is not None:
@@ -271,7 +282,15 @@ class RFC2136Provider(ZoneAPI):
 
     def _query(self, conn, name, rdtype):
         # RD off: we want the primary's own data, never a recursive answer.
-        return conn.send(self._sign(dns.message.make_query(name, rdtype, flags=0)))
+        query = dns.message.make_query(name, rdtype, flags=0)
+        if self._sign_queries:
+            return conn.send(self._sign(query))
+        response = conn.send(query)
+        if self._key is not None and response.rcode() in (dns.rcode.REFUSED, dns.rcode.NOTAUTH):
+            # allow-query { key ...; }: this server answers signed queries only; sign from now on.
+            self._sign_queries = True
+            response = conn.send(self._sign(dns.message.make_query(name, rdtype, flags=0)))
+        return response
 
     def _backoff(self, attempt):
         delay = min(RETRY_CAP, RETRY_BASE * RETRY_FACTOR ** (attempt - 1))
@@ -465,11 +484,13 @@ class RFC2136Provider(ZoneAPI):
 
         def attempt():
             message = self.build_update(zone, changes)
-            conn = self._connection()
+            # A fresh connection, never a kept one: if a kept connection broke after the server took the
+            # UPDATE, a silent resend would hide that the first copy may have been applied.
+            conn = _Connection(self)
             try:
                 response = conn.send(message)
             finally:
-                self._release(conn)
+                conn.close()
             rcode = response.rcode()
             if rcode == dns.rcode.NOERROR:
                 return
@@ -481,8 +502,8 @@ class RFC2136Provider(ZoneAPI):
                     # Queries still return what was read, yet the server's own data differs: an answer
                     # synthesized from a wildcard (RFC 4592) looks exactly like a record at the name.
                     raise _Rejected('the server refuses the records read as a prerequisite (%s) although queries still return them: '
-                                    'they are most likely synthesized from a wildcard record; set axfr: true to read the zone\'s own records'
-                                    % text)
+                                    'they are most likely synthesized from a wildcard record (set axfr: true to read the zone\'s own records), '
+                                    'or the server picks a view by TSIG key (set sign_queries: true)' % text)
                 raise _Rejected('the records changed on the server since they were read (prerequisite failed: %s)' % text,
                                 outcome='nothing was applied, run again')
             if rcode == dns.rcode.SERVFAIL:

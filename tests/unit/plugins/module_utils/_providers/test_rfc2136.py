@@ -280,7 +280,7 @@ def test_wildcard_answers_are_explained_and_axfr_reads_the_real_records(bind):
     provider = _provider(bind)
     synthesized = provider.list_rrsets(ZONE, [(name, 'TXT')])
     assert synthesized == {(name, 'TXT'): RRset(name, 'TXT', 300, [(b'v=DKIM1; p=',)])}
-    with pytest.raises(ProviderError, match='synthesized from a wildcard record; set axfr: true'):
+    with pytest.raises(ProviderError, match=r'synthesized from a wildcard record \(set axfr: true'):
         provider.apply(ZONE, [Change(synthesized[(name, 'TXT')], desired)])
     exact = _provider(bind, axfr=True)
     assert exact.list_rrsets(ZONE, [(name, 'TXT')]) == {}
@@ -510,3 +510,43 @@ def test_primary_stopping_mid_run_fails_the_rest_and_a_rerun_converges(bind, sle
     results, stats = _portfolio.converge(provider, entries, concurrency=8)
     assert stats['zones_changed'] == 0
     assert _served(bind, 'bulk01.test.') == _served(bind, 'bulk50.test.') == {(b'v=spf1 a -all',)}
+
+
+class _RecordingConnection(object):
+    """Answers like a server with allow-query { key ...; }: REFUSED unless the query is signed."""
+
+    def __init__(self):
+        self.signed = []
+
+    def send(self, message):
+        self.signed.append(message.had_tsig or message.keyring is not None)
+        response = dns.message.make_response(message)
+        if not self.signed[-1]:
+            response.set_rcode(dns.rcode.REFUSED)
+        return response
+
+
+def test_reads_are_unsigned_until_the_server_refuses_them():
+    provider = rfc2136.RFC2136Provider(dict(server='127.0.0.1', key_name='test-key', key_secret=SECRET))
+    conn = _RecordingConnection()
+    name = dns.name.from_text('example.test.')
+    first = provider._query(conn, name, dns.rdatatype.TXT)
+    second = provider._query(conn, name, dns.rdatatype.TXT)
+    # unsigned, refused -> signed; then signed straight away
+    assert conn.signed == [False, True, True]
+    assert first.rcode() == dns.rcode.NOERROR and second.rcode() == dns.rcode.NOERROR
+
+
+def test_sign_queries_signs_every_read():
+    provider = rfc2136.RFC2136Provider(dict(server='127.0.0.1', key_name='test-key', key_secret=SECRET, sign_queries=True))
+    conn = _RecordingConnection()
+    provider._query(conn, dns.name.from_text('example.test.'), dns.rdatatype.TXT)
+    assert conn.signed == [True]
+
+
+def test_without_a_key_a_refused_read_is_not_retried():
+    provider = rfc2136.RFC2136Provider(dict(server='127.0.0.1'))
+    conn = _RecordingConnection()
+    response = provider._query(conn, dns.name.from_text('example.test.'), dns.rdatatype.TXT)
+    assert conn.signed == [False]
+    assert response.rcode() == dns.rcode.REFUSED
