@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """RFC 2136 dynamic updates signed with TSIG (RFC 8945), sent to the primary nameserver with dnspython.
 
-Reads are TCP queries to that server (one connection per call, many queries on it) or one signed AXFR;
-writes are one UPDATE message per zone whose prerequisites pin exactly what was read, so a record
-changed by someone else in between makes the server refuse the whole message and nothing is applied.
+Reads are plain TCP queries to that server (one kept connection per thread; signed when the server
+wants it) or one signed AXFR. Writes are one UPDATE message per zone, on a fresh connection, whose
+prerequisites pin exactly what was read, so a record changed by someone else in between makes the
+server refuse the whole message and nothing is applied.
 
 The TSIG secret never appears in a message, a repr or an exception raised from here.
 """
