@@ -53,6 +53,9 @@ import dns.update
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'utils'))
+from procs import port_busy  # noqa: E402 pylint: disable=import-error,wrong-import-position
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 VENV_BIN = os.path.dirname(os.path.abspath(sys.executable))
@@ -135,13 +138,6 @@ def expected_state(zones, p_b64):
 
 
 # ---------------------------------------------------------------- BIND
-
-def port_busy(port):
-    try:
-        with socket.create_connection(('127.0.0.1', port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 def tcp_query(sock, name, rdtype=dns.rdatatype.TXT, timeout=5.0):

@@ -18,6 +18,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from procs import alive  # noqa: E402 pylint: disable=wrong-import-position
 
 
 def write_config(path, variables):
@@ -38,15 +39,6 @@ def start(run, config):
         variables.update(server.start(run))
     write_config(config, variables)
     return 0
-
-
-def alive(pid):
-    """True while the process runs; a zombie (nobody reaps orphans in a container) counts as gone."""
-    try:
-        with open('/proc/%d/stat' % pid) as f:
-            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
-    except (OSError, IndexError):
-        return False
 
 
 def stop(run):

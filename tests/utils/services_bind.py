@@ -21,7 +21,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,9 @@ import dns.message
 import dns.query
 import dns.rcode
 import dns.rdatatype
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from procs import alive, port_busy  # noqa: E402 pylint: disable=wrong-import-position
 
 KEY_NAME = 'test-key'
 OTHER_KEY_NAME = 'other-key'
@@ -132,7 +134,7 @@ def answers(port, zone, timeout=0.5):
 
 def launch(conf, pid_file, log, port, zone):
     """Start `named -g -c conf` in its own session, record its PID and wait until it answers for `zone`."""
-    if _port_busy(port):
+    if port_busy(port):
         # named would start anyway, fail to listen, and the old server would answer in its place.
         raise RuntimeError('port %d on 127.0.0.1 is already taken (a named left over from an earlier run? '
                            'stop it with services.py stop --run DIR)' % port)
@@ -153,27 +155,6 @@ def launch(conf, pid_file, log, port, zone):
         conf, zone, port, READY_TIMEOUT, _log_tail(log)))
 
 
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    # A killed child of a process that never reaps it stays a zombie; it holds no port.
-    try:
-        with open('/proc/%d/stat' % pid) as f:
-            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
-    except (OSError, IndexError):
-        return True
-
-
-def _port_busy(port):
-    try:
-        with socket.create_connection(('127.0.0.1', port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 def stop_instance(pid_file, port, timeout=15.0):
     """SIGTERM the PID in pid_file and wait until it is gone and the TCP port refuses connections."""
     try:
@@ -188,7 +169,7 @@ def stop_instance(pid_file, port, timeout=15.0):
             pass
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if (pid is None or not _alive(pid)) and not _port_busy(port):
+        if (pid is None or not alive(pid)) and not port_busy(port):
             try:
                 os.unlink(pid_file)
             except OSError:
@@ -264,6 +245,7 @@ def start(run, port=None, port2=None, bulk=True, second=True):
 
     helper = os.path.join(run, 'services_bind.py')
     shutil.copyfile(os.path.abspath(__file__), helper)
+    shutil.copyfile(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'procs.py'), os.path.join(run, 'procs.py'))
     args = (sys.executable, helper)
     variables['bind_restart_cmd'] = _script(run, 'named-restart.sh', *args, action='restart', conf=conf, pid_file=pid_file, log=log,
                                             port=port, zone='rfc2136.test')

@@ -21,6 +21,9 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from procs import alive  # noqa: E402 pylint: disable=wrong-import-position
+
 SCHEMA = '/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql'
 PDNS_SERVER = '/usr/sbin/pdns_server'
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -65,20 +68,6 @@ def _api(method, url, api_key, body=None, timeout=5):
         return resp.status, json.loads(payload) if payload else None
 
 
-def _pid_alive(pid):
-    try:
-        # When the caller started the process itself (the unit tests), reap it: a zombie still answers kill(0).
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:
-            return False
-    except ChildProcessError:
-        pass
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    return True
-
-
 def _stop_pidfile(path, expect):
     """Stop the process a previous start left behind, if it is still ours (its command line names `expect`)."""
     try:
@@ -97,7 +86,7 @@ def _stop_pidfile(path, expect):
         except OSError:
             pass
         for dummy in range(100):
-            if not _pid_alive(pid):
+            if not alive(pid):
                 break
             time.sleep(0.1)
     try:

@@ -26,6 +26,9 @@ from ansible_collections.mailauth.rollout.plugins.module_utils._reconcile import
 from ansible_collections.mailauth.rollout.plugins.module_utils._records import spf, txt
 
 UTILS = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'utils'))
+sys.path.insert(0, UTILS)
+from procs import free_port  # noqa: E402 pylint: disable=import-error,wrong-import-position
+sys.path.remove(UTILS)
 HAVE_PDNS = os.path.exists('/usr/sbin/pdns_server') and os.path.exists('/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql')
 needs_pdns = pytest.mark.skipif(not HAVE_PDNS, reason='pdns_server with the sqlite3 backend is not installed')
 
@@ -102,21 +105,6 @@ def test_options_are_checked_and_repr_hides_key():
 
 # Real server
 
-def _free_port(udp_too=False):
-    """A loopback port nobody listens on (TCP, and UDP as well for the DNS port)."""
-    while True:
-        with socket.socket() as tcp:
-            tcp.bind(('127.0.0.1', 0))
-            port = tcp.getsockname()[1]
-            if not udp_too:
-                return port
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-                try:
-                    udp.bind(('127.0.0.1', port))
-                except OSError:
-                    continue
-                return port
-
 
 @pytest.fixture
 def pdns(tmp_path):
@@ -130,8 +118,8 @@ def pdns(tmp_path):
         # Free ports can be taken between the probe and the bind when tests run in parallel: try again.
         for attempt in range(3):
             try:
-                variables = services_pdns.start(run, api_port=_free_port(), dns_port=_free_port(udp_too=True),
-                                                proxy_port=_free_port(), bulk_zones=False)
+                variables = services_pdns.start(run, api_port=free_port(), dns_port=free_port(udp_too=True),
+                                                proxy_port=free_port(), bulk_zones=False)
                 break
             except services_pdns.ServiceError:
                 services_pdns.stop(run)
@@ -372,7 +360,7 @@ def test_unanswered_patch_may_have_been_applied(sleeps):
 
 
 def test_connection_refused_is_retried_then_reported(sleeps):
-    port = _free_port()
+    port = free_port()
     provider = powerdns.PowerDNSProvider({'api_url': 'http://127.0.0.1:%d' % port, 'api_key': 'k-secret-value', 'retries': 2})
     with pytest.raises(ProviderError) as err:
         provider._call('PATCH', provider._zone_path(ZONE), zone=ZONE, body={'rrsets': []})

@@ -30,6 +30,9 @@ from ansible_collections.mailauth.rollout.plugins.module_utils._providers import
 from ansible_collections.mailauth.rollout.plugins.module_utils._providers.base import Change, ProviderError, RRset
 
 UTILS = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'utils'))
+sys.path.insert(0, UTILS)
+from procs import free_port  # noqa: E402 pylint: disable=import-error,wrong-import-position
+sys.path.remove(UTILS)
 HAVE_NAMED = bool(shutil.which('named') or os.path.exists('/usr/sbin/named')) and bool(
     shutil.which('tsig-keygen') or os.path.exists('/usr/sbin/tsig-keygen'))
 needs_named = pytest.mark.skipif(not HAVE_NAMED, reason='BIND (named, tsig-keygen) is not installed')
@@ -150,18 +153,6 @@ def test_update_message_pins_what_was_read():
 
 # against a real named
 
-def _free_port():
-    while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-            tcp.bind(('127.0.0.1', 0))
-            port = tcp.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-                try:
-                    udp.bind(('127.0.0.1', port))
-                except OSError:
-                    continue
-            return port
-
 
 @pytest.fixture
 def bind(tmp_path):
@@ -170,7 +161,7 @@ def bind(tmp_path):
         import services_bind  # pylint: disable=import-error
     finally:
         sys.path.remove(UTILS)
-    port = _free_port()
+    port = free_port(udp_too=True)
     run = tmp_path / 'run'
     variables = services_bind.start(str(run), port=port, second=False)
     try:
@@ -313,7 +304,7 @@ def test_key_without_grant_and_no_key_are_refused(bind):
 
 @needs_named
 def test_closed_port_is_retried_with_backoff_then_reported(bind, sleeps):
-    provider = _provider(bind, port=_free_port(), retries=2, timeout=0.5, zone=ZONE)
+    provider = _provider(bind, port=free_port(), retries=2, timeout=0.5, zone=ZONE)
     with pytest.raises(ProviderError) as info:
         provider.apply(ZONE, [Change(None, RRset(ZONE, 'MX', 300, ['0 .']))])
     message = str(info.value)
