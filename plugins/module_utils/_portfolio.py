@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from . import _desired
 from ._providers.base import ProviderError
+from ._providers.registry import get_provider
 from ._reconcile import reconcile_zone, render_rrset
 from ._records.errors import RecordError
 
@@ -157,3 +158,33 @@ def converge(provider, entries, check_mode=False, concurrency=8, default_ttl=Non
         if pool is not None:
             pool.shutdown()
     return results, stats
+
+
+def run(params, check_mode=False, diff=False):
+    """The whole mail_domains task on validated params; returns (result dict, failure message or None).
+
+    Shared by the module (on any host) and the action plugin (in the controller's process).
+    """
+    if params['concurrency'] < 1:
+        return {'changed': False}, 'concurrency must be at least 1, got %d' % params['concurrency']
+    try:
+        provider = get_provider(params['provider'])
+    except ProviderError as e:
+        return {'changed': False}, str(e)
+    try:
+        results, stats = converge(provider, params['domains'], check_mode=check_mode,
+                                  concurrency=params['concurrency'], default_ttl=params['ttl'])
+    finally:
+        provider.close()
+    failed = [r for r in results if r.error]
+    summary = dict(stats, domains=len(results), changed=sum(1 for r in results if r.changed), failed=len(failed))
+    result = dict(changed=summary['changed'] > 0, domains=[r.as_dict(diff) for r in results], summary=summary)
+    if diff:
+        result['diff'] = [dict(r.diff, before_header=r.domain, after_header=r.domain) for r in results if r.changed]
+    if not failed:
+        return result, None
+    # Hundreds of domains behind one dead server fail alike: show a few errors in full and name the rest.
+    shown = '; '.join('%s: %s' % (r.domain, r.error) for r in failed[:3])
+    rest = failed[3:]
+    more = ' (also failed: %s; see domains[].error)' % ', '.join(r.domain for r in rest) if rest else ''
+    return result, '%d of %d domains failed: %s%s' % (len(failed), len(results), shown, more)

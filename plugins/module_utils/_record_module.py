@@ -13,6 +13,8 @@ from __future__ import annotations
 from ansible.module_utils.basic import AnsibleModule
 
 from ._providers.base import ProviderError
+# The record modules import these option specs from here.
+from ._options import DKIM_OPTIONS, DMARC_OPTIONS, SPF_OPTIONS  # noqa: F401 pylint: disable=unused-import
 from ._providers.registry import PROVIDER_ARGSPEC, get_provider
 from ._reconcile import reconcile_zone
 from ._records.errors import RecordError
@@ -21,50 +23,6 @@ COMMON_ARGSPEC = dict(
     domain=dict(type='str', required=True),
     ttl=dict(type='int'),
     provider=PROVIDER_ARGSPEC,
-)
-
-
-POLICIES = ['none', 'quarantine', 'reject']
-
-# Record options shared by the single-record modules and the nested entries of mail_domains.
-SPF_OPTIONS = dict(
-    value=dict(type='str'),
-    include=dict(type='list', elements='str'),
-    ip4=dict(type='list', elements='str'),
-    ip6=dict(type='list', elements='str'),
-    a=dict(type='raw'),
-    mx=dict(type='raw'),
-    exists=dict(type='list', elements='str'),
-    ptr=dict(type='raw'),
-    redirect=dict(type='str'),
-    exp=dict(type='str'),
-    all=dict(type='str', choices=['fail', 'softfail', 'neutral', 'pass']),
-)
-
-DMARC_OPTIONS = dict(
-    value=dict(type='str'),
-    p=dict(type='str', choices=POLICIES),
-    sp=dict(type='str', choices=POLICIES),
-    np=dict(type='str', choices=POLICIES),
-    psd=dict(type='str', choices=['y', 'n', 'u']),
-    t=dict(type='bool'),
-    adkim=dict(type='str', choices=['r', 's']),
-    aspf=dict(type='str', choices=['r', 's']),
-    fo=dict(type='list', elements='str'),
-    rua=dict(type='list', elements='str'),
-    ruf=dict(type='list', elements='str'),
-)
-
-DKIM_OPTIONS = dict(
-    selector=dict(type='str', required=True),
-    public_key=dict(type='str'),
-    key_type=dict(type='str', choices=['rsa', 'ed25519']),
-    testing=dict(type='bool', default=False),
-    strict=dict(type='bool', default=False),
-    hash_algorithms=dict(type='list', elements='str'),
-    service_types=dict(type='list', elements='str'),
-    notes=dict(type='str'),
-    value=dict(type='str'),
 )
 
 

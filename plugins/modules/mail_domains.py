@@ -16,6 +16,10 @@ description:
   - The same validation and the same tag-ownership rules as the single-record modules apply; other TXT
     values at a name are kept.
   - One domain's error does not stop the others; the task fails at the end, listing the failed domains.
+  - On a local connection (C(connection=local), C(delegate_to=localhost)) the action plugin of the same name runs
+    it inside the controller's process, which for hundreds of domains saves as much time as the DNS work takes.
+    Elsewhere (for example O(provider.type=zonefile) editing zone files on a remote DNS primary, or under C(async))
+    it runs as a module on the target.
   - O(domains[].parked=true) makes a domain that sends and receives no mail - null MX, C(v=spf1 -all),
     DMARC C(p=reject) (also C(sp) and C(np)) and a revoked wildcard DKIM key C(*._domainkey) with an empty C(p=).
 author: mailauth.rollout contributors (@mailauth)
@@ -268,63 +272,17 @@ summary:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mailauth.rollout.plugins.module_utils._portfolio import converge
-from ansible_collections.mailauth.rollout.plugins.module_utils._providers.base import ProviderError
-from ansible_collections.mailauth.rollout.plugins.module_utils._providers.registry import PROVIDER_ARGSPEC, get_provider
-from ansible_collections.mailauth.rollout.plugins.module_utils._record_module import DKIM_OPTIONS, DMARC_OPTIONS, SPF_OPTIONS
-
-
-def _with(options, states=('present', 'absent')):
-    spec = dict(options)
-    spec['state'] = dict(type='str', default='present', choices=list(states))
-    spec['ttl'] = dict(type='int')
-    return spec
+from ansible_collections.mailauth.rollout.plugins.module_utils._options import MAIL_DOMAINS_ARGSPEC
+from ansible_collections.mailauth.rollout.plugins.module_utils._portfolio import run
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            domains=dict(type='list', elements='dict', required=True, options=dict(
-                domain=dict(type='str', required=True),
-                parked=dict(type='bool', default=False),
-                force=dict(type='bool', default=False),
-                ttl=dict(type='int'),
-                null_mx=dict(type='bool', default=False),
-                spf=dict(type='dict', options=_with(SPF_OPTIONS)),
-                dmarc=dict(type='dict', options=_with(DMARC_OPTIONS)),
-                dkim=dict(type='list', elements='dict', options=_with(DKIM_OPTIONS, ('present', 'absent', 'revoked'))),
-            )),
-            concurrency=dict(type='int', default=8),
-            ttl=dict(type='int'),
-            provider=PROVIDER_ARGSPEC,
-        ),
-        supports_check_mode=True,
-    )
-    if module.params['concurrency'] < 1:
-        module.fail_json(msg='concurrency must be at least 1, got %d' % module.params['concurrency'])
-    try:
-        provider = get_provider(module.params['provider'])
-    except ProviderError as e:
-        module.fail_json(msg=str(e))
-    try:
-        results, stats = converge(provider, module.params['domains'], check_mode=module.check_mode,
-                                  concurrency=module.params['concurrency'], default_ttl=module.params['ttl'])
-    finally:
-        provider.close()
-    domains = [r.as_dict(module._diff) for r in results]
-    failed = [r for r in results if r.error]
-    summary = dict(stats, domains=len(results), changed=sum(1 for r in results if r.changed), failed=len(failed))
-    changed = summary['changed'] > 0
-    if failed:
-        # Hundreds of domains behind one dead server fail alike: show a few errors in full and name the rest.
-        shown = '; '.join('%s: %s' % (r.domain, r.error) for r in failed[:3])
-        rest = failed[3:]
-        more = ' (also failed: %s; see domains[].error)' % ', '.join(r.domain for r in rest) if rest else ''
-        module.fail_json(msg='%d of %d domains failed: %s%s' % (len(failed), len(results), shown, more),
-                         domains=domains, summary=summary, changed=changed)
-    result = dict(changed=changed, domains=domains, summary=summary)
-    if module._diff:
-        result['diff'] = [dict(r.diff, before_header=r.domain, after_header=r.domain) for r in results if r.changed]
+    # On the controller the action plugin of the same name runs this in-process; the module runs
+    # wherever the task does not use a local connection (zone files on a remote DNS primary).
+    module = AnsibleModule(argument_spec=MAIL_DOMAINS_ARGSPEC, supports_check_mode=True)
+    result, failure = run(module.params, check_mode=module.check_mode, diff=module._diff)
+    if failure:
+        module.fail_json(msg=failure, **result)
     module.exit_json(**result)
 
 

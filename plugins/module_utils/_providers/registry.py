@@ -8,7 +8,7 @@ This is the only place that knows every provider; modules and the bulk runner as
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.common.parameters import env_fallback
 
 from .base import ProviderError
 
