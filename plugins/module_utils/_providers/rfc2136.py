@@ -221,6 +221,7 @@ class RFC2136Provider(ZoneAPI):
         self._lock = threading.Lock()
         self._local = threading.local()
         self._zones = {}
+        self._kept = {}
         self._open = set()
 
     @staticmethod
@@ -357,6 +358,15 @@ class RFC2136Provider(ZoneAPI):
         conn = self._connection()
         try:
             qname = dns.name.from_text(name)
+            # Ask first for the TXT record the caller reads next anyway: the authority section of the answer
+            # names the zone (its NS records, or the SOA of a negative answer), and the answer is kept for
+            # list_rrsets, so finding the zone usually costs no query of its own.
+            response = self._query(conn, qname, dns.rdatatype.TXT)
+            zone = self._zone_from(response, qname)
+            if zone is not None:
+                with self._lock:
+                    self._kept[(name, 'TXT')] = response
+                return zone.to_text().lower()
             while True:
                 response = self._query(conn, qname, dns.rdatatype.SOA)
                 zone = self._zone_from(response, qname)
@@ -381,6 +391,9 @@ class RFC2136Provider(ZoneAPI):
         for rrset in response.authority:
             # The SOA in the authority section of a negative answer is the zone's own: one query saved per label.
             if rrset.rdtype == dns.rdatatype.SOA and qname.is_subdomain(rrset.name):
+                return rrset.name
+            # So is the NS RRset an authoritative answer carries (unless the server sends minimal responses).
+            if rrset.rdtype == dns.rdatatype.NS and response.flags & dns.flags.AA and rcode == dns.rcode.NOERROR and qname.is_subdomain(rrset.name):
                 return rrset.name
         if any(rrset.rdtype == dns.rdatatype.NS for rrset in response.authority) and not response.flags & dns.flags.AA:
             raise _Rejected('%s is delegated to other nameservers (%s); %s cannot update it' % (
@@ -409,7 +422,11 @@ class RFC2136Provider(ZoneAPI):
         try:
             for name, rtype in keys:
                 qname, rdtype = dns.name.from_text(name), dns.rdatatype.from_text(rtype)
-                response = self._query(conn, qname, rdtype)
+                with self._lock:
+                    # An answer find_zone got moments ago is used once; a later read asks the server again.
+                    response = self._kept.pop((name, rtype), None)
+                if response is None:
+                    response = self._query(conn, qname, rdtype)
                 self._check_rcode(response, 'the query for %s %s' % (name, rtype))
                 if not response.flags & dns.flags.AA:
                     raise _Rejected('the server %s does not answer authoritatively for %s (not the primary of zone %s, or the name is delegated)' % (

@@ -218,6 +218,30 @@ def test_find_zone_by_soa_walk(bind):
 
 
 @needs_named
+def test_finding_the_zone_costs_no_query_of_its_own(bind, monkeypatch):
+    provider = _provider(bind)
+    asked = []
+    original = provider._query
+
+    def counting(conn, name, rdtype):
+        asked.append((name.to_text(), dns.rdatatype.to_text(rdtype)))
+        return original(conn, name, rdtype)
+    monkeypatch.setattr(provider, '_query', counting)
+    zone = provider.find_zone(ZONE)
+    read = provider.list_rrsets(zone, [(ZONE, 'TXT'), ('_dmarc.' + ZONE, 'TXT')])
+    # The TXT answer that named the zone (NS in its authority section) is the one list_rrsets uses.
+    assert zone == ZONE
+    assert asked == [(ZONE, 'TXT'), ('_dmarc.' + ZONE, 'TXT')]
+    assert KEEP in read[(ZONE, 'TXT')].values
+    # Used once: a second read asks the server again.
+    provider.list_rrsets(zone, [(ZONE, 'TXT')])
+    assert asked[-1] == (ZONE, 'TXT') and len(asked) == 3
+    # A name with no TXT: the SOA of the negative answer names the zone.
+    assert provider.find_zone('nothing-here.' + ZONE) == ZONE
+    assert asked[-1] == ('nothing-here.' + ZONE, 'TXT')
+
+
+@needs_named
 def test_list_by_queries_and_by_axfr(bind):
     keys = [(ZONE, 'TXT'), (ZONE, 'MX'), ('_dmarc.' + ZONE, 'TXT'), ('www.' + ZONE, 'A')]
     by_query = _provider(bind).list_rrsets(ZONE, keys)
