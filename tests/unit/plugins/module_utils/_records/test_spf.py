@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.mailauth.rollout.plugins.module_utils._records import spf
@@ -236,7 +236,7 @@ def test_parse_rejects_non_text():
         spf.parse(b'v=spf1 -all')
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=200))
 def test_parse_never_crashes(tail):
     try:
@@ -438,7 +438,7 @@ def test_build_errors(kwargs, term, value, rule):
     assert (exc.value.term, exc.value.value, exc.value.rule) == (term, value, rule)
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.ip_addresses(v=4).map(str), max_size=5),
        st.lists(st.ip_addresses(v=6).map(str), max_size=5),
        st.sampled_from([None, 'fail', 'softfail', 'neutral']))

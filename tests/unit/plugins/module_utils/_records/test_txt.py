@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.mailauth.rollout.plugins.module_utils._records import txt
@@ -53,7 +53,7 @@ def test_split_octets_lone_surrogate_is_record_error():
     assert exc.value.rule == 'RFC 3629: UTF-8'
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TRICKY, st.integers(min_value=4, max_value=300))
 def test_split_octets_properties(text, limit):
     chunks = txt.split_octets(text, limit)
@@ -128,7 +128,7 @@ def test_quote_10000_chars_gives_40_strings():
     assert txt.unquote(presentation) == value
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TRICKY)
 def test_quote_roundtrip(text):
     presentation = txt.quote(text)
@@ -138,7 +138,7 @@ def test_quote_roundtrip(text):
     assert txt.is_quoted(presentation)
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TRICKY, st.integers(min_value=4, max_value=40))
 def test_quote_roundtrip_small_limit(text, limit):
     presentation = txt.quote(text, limit=limit)
@@ -247,7 +247,7 @@ def test_is_quoted(presentation, expected):
     assert txt.is_quoted(presentation) is expected
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=300))
 def test_unquote_strings_never_crashes(presentation):
     # arbitrary input either parses or raises RecordError, nothing else
