@@ -10,4 +10,4 @@ mkdir -p "$target"
 find "$target" -mindepth 1 -maxdepth 1 ! -name tests -exec rm -rf {} +
 rm -rf "$target/tests"
 (cd "$top" && tar --exclude=./.git --exclude=./.venv --exclude=./.demo \
-   --exclude=./tests/output --exclude='__pycache__' --exclude='*.pyc' -cf - .) | (cd "$target" && tar -xf -)
+   --exclude=./tests/output --exclude='__pycache__' --exclude='*.pyc' --exclude='.hypothesis' --exclude='.pytest_cache' --exclude=./named.run -cf - .) | (cd "$target" && tar -xf -)
