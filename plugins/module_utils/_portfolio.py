@@ -109,16 +109,8 @@ def converge(provider, entries, check_mode=False, concurrency=8, default_ttl=Non
         except ProviderError as e:
             member[0].error = str(e)
 
-    workers = max(1, int(concurrency or 1))
-    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
-    run_all = pool.map if pool is not None else map
-    list(run_all(locate, located))
     zones = {}
-    for res, desired in located:
-        if res.error is None:
-            zones.setdefault(res.zone, []).append((res, desired))
-
-    stats = {'zones': len(zones), 'zones_changed': 0, 'zones_failed': 0}
+    stats = {'zones': 0, 'zones_changed': 0, 'zones_failed': 0}
     lock = threading.Lock()
 
     def run_zone(zone):
@@ -152,7 +144,15 @@ def converge(provider, entries, check_mode=False, concurrency=8, default_ttl=Non
         if on_zone is not None:
             on_zone(zone, plan)
 
+    workers = max(1, int(concurrency or 1))
+    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+    run_all = pool.map if pool is not None else map
     try:
+        list(run_all(locate, located))
+        for res, desired in located:
+            if res.error is None:
+                zones.setdefault(res.zone, []).append((res, desired))
+        stats['zones'] = len(zones)
         list(run_all(run_zone, list(zones)))
     finally:
         if pool is not None:

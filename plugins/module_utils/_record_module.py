@@ -13,8 +13,6 @@ from __future__ import annotations
 from ansible.module_utils.basic import AnsibleModule
 
 from ._providers.base import ProviderError
-# The record modules import these option specs from here.
-from ._options import DKIM_OPTIONS, DMARC_OPTIONS, SPF_OPTIONS  # noqa: F401 pylint: disable=unused-import
 from ._providers.registry import PROVIDER_ARGSPEC, get_provider
 from ._reconcile import reconcile_zone
 from ._records.errors import RecordError

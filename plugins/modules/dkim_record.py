@@ -120,7 +120,8 @@ wire:
 '''
 
 from ansible_collections.mailauth.rollout.plugins.module_utils._desired import dkim_record
-from ansible_collections.mailauth.rollout.plugins.module_utils._record_module import DKIM_OPTIONS, record_argspec, run_record_module
+from ansible_collections.mailauth.rollout.plugins.module_utils._options import DKIM_OPTIONS
+from ansible_collections.mailauth.rollout.plugins.module_utils._record_module import record_argspec, run_record_module
 
 
 def main():

@@ -132,7 +132,8 @@ wire:
 '''
 
 from ansible_collections.mailauth.rollout.plugins.module_utils._desired import DMARC_TAGS, dmarc_record
-from ansible_collections.mailauth.rollout.plugins.module_utils._record_module import DMARC_OPTIONS, record_argspec, run_record_module
+from ansible_collections.mailauth.rollout.plugins.module_utils._options import DMARC_OPTIONS
+from ansible_collections.mailauth.rollout.plugins.module_utils._record_module import record_argspec, run_record_module
 
 
 def main():

@@ -130,7 +130,8 @@ wire:
 '''
 
 from ansible_collections.mailauth.rollout.plugins.module_utils._desired import SPF_TERMS, spf_record
-from ansible_collections.mailauth.rollout.plugins.module_utils._record_module import SPF_OPTIONS, record_argspec, run_record_module
+from ansible_collections.mailauth.rollout.plugins.module_utils._options import SPF_OPTIONS
+from ansible_collections.mailauth.rollout.plugins.module_utils._record_module import record_argspec, run_record_module
 
 
 def main():

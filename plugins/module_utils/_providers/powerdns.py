@@ -41,23 +41,6 @@ ZONES_IN_MESSAGE = 10
 REFUSED_UNPROCESSED = (429, 503)
 
 
-def quote_strings(strings):
-    """Presentation form of one TXT value, keeping its character-strings as they are (no re-split)."""
-    return ' '.join('"%s"' % _escape_octets(s if isinstance(s, bytes) else s.encode('utf-8')) for s in strings)
-
-
-def _escape_octets(data):
-    out = []
-    for byte in data:
-        if byte in (0x22, 0x5C):
-            out.append('\\' + chr(byte))
-        elif 0x20 <= byte <= 0x7E:
-            out.append(chr(byte))
-        else:
-            out.append('\\%03d' % byte)
-    return ''.join(out)
-
-
 def txt_value(content, limit=MAX_STRING_OCTETS):
     """PowerDNS TXT content -> tuple of wire character-strings.
 
@@ -76,7 +59,7 @@ def txt_value(content, limit=MAX_STRING_OCTETS):
 
 def render_value(rtype, value):
     if rtype == 'TXT':
-        return quote_strings(value)
+        return txt.quote_strings(value)
     return value
 
 

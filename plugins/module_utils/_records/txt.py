@@ -106,7 +106,12 @@ def quote(text: str, limit: int = MAX_STRING_OCTETS) -> str:
     joined by one space. Inside the quotes ``"`` becomes ``\\"``, ``\\`` becomes ``\\\\`` and every
     octet outside 0x20..0x7E becomes ``\\DDD`` (three decimal digits), so the output is plain ASCII.
     """
-    return ' '.join('"%s"' % _escape(chunk) for chunk in split_octets(text, limit))
+    return quote_strings(split_octets(text, limit))
+
+
+def quote_strings(strings) -> str:
+    """Presentation form of character-strings that are already split (bytes or str), kept as they are."""
+    return ' '.join('"%s"' % _escape(_to_bytes(s)) for s in strings)
 
 
 def _error(message, presentation, pos, rule=None):

@@ -65,15 +65,15 @@ def test_long_string_from_pdns_reconciles_without_change():
     (b'A' * 255, b'B'),
 ])
 def test_quote_strings_round_trip_keeps_strings(strings):
-    content = powerdns.quote_strings(strings)
+    content = txt.quote_strings(strings)
     assert content.isascii()
     assert tuple(txt.unquote_strings(content)) == strings
     assert powerdns.txt_value(content) == strings
 
 
 def test_quote_strings_does_not_resplit():
-    assert powerdns.quote_strings((b'v=spf1 mx', b' -all')) == '"v=spf1 mx" " -all"'
-    assert powerdns.quote_strings((b'a"b\\c',)) == '"a\\"b\\\\c"'
+    assert txt.quote_strings((b'v=spf1 mx', b' -all')) == '"v=spf1 mx" " -all"'
+    assert txt.quote_strings((b'a"b\\c',)) == '"a\\"b\\\\c"'
 
 
 # Retry policy
